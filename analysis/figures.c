@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -341,6 +342,20 @@ static int render(const fig_ctx *c, ps_figure_info *fi, int w, int h, body_fn bo
     return rc;
 }
 
+/* Append to the figure's note ("; " between notes). */
+static void add_note(ps_figure_info *fi, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(ps_figure_info *fi, const char *fmt, ...)
+{
+    size_t len = strlen(fi->note);
+    if (len && len + 2 < sizeof fi->note)
+        len += (size_t)snprintf(fi->note + len, sizeof fi->note - len, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    if (len + 1 < sizeof fi->note)
+        vsnprintf(fi->note + len, sizeof fi->note - len, fmt, ap);
+    va_end(ap);
+}
+
 static void skip(ps_figure_info *fi, const char *why)
 {
     fi->made = 0;
@@ -350,6 +365,7 @@ static void skip(ps_figure_info *fi, const char *why)
 /* ---- Figures 1, 5, 6: a metric vs N, one line per series ----------------- */
 typedef struct {
     const char *stem, *title, *ylabel;
+    const char *key;  /* gnuplot key placement */
     int nseries;
     int style[PS_NMASK];
     const char *label[PS_NMASK];
@@ -368,9 +384,9 @@ static void lines_body(FILE *gp, const void *arg)
 {
     const lines_arg *a = arg;
     fprintf(gp, "set title \"%s\"\nset xlabel 'dataset size N (log scale)'\nset ylabel \"%s\"\n"
-                "set logscale x\nset xrange [%g:%g]\nset grid\nset key outside right top\n"
+                "set logscale x\nset xrange [%g:%g]\nset grid\nset key %s\n"
                 "set bars small\n", a->title, a->ylabel, a->c->byN[0]->N * 0.85,
-            a->c->byN[a->c->nN - 1]->N * 1.15);
+            a->c->byN[a->c->nN - 1]->N * 1.15, a->key);
     write_ntics(gp, a->c);
     fprintf(gp, "plot ");
     for (int s = 0; s < a->nseries; s++)
@@ -426,6 +442,7 @@ static int write_lines_data(const fig_ctx *c, lines_arg *a, int m, int family)
 static int fig_lines(const fig_ctx *c, ps_figure_info *fi, int m, int family)
 {
     lines_arg a = { .stem = fi->stem, .c = c };
+    a.key = family ? "top right box opaque" : "outside right top";
     a.title = fi->caption;
     a.ylabel = m == ps_metric_find("E") ? "mean reconstruction error E (+- 1 SD)"
                                         : "specialization ratio {/Symbol r} (+- 1 SD)";
@@ -505,7 +522,7 @@ static void proto_body(FILE *gp, const void *arg)
     fprintf(gp, "set title \"%s\"\nset xlabel 'position on the input axis'\n"
                 "set xrange [%.10g:%.10g]\nset yrange [-0.7:2.75]\n"
                 "set ytics (\"%s\" 2, \"%s\" 1, \"%s\" 0) scale 0\n"
-                "set grid xtics\nset key top right opaque box\n"
+                "set grid xtics\nset key outside top center horizontal\n"
                 "set object 1 rect from 0, graph 0 to 1, graph 1 fc rgb '#dde8f5' "
                 "fillstyle solid 1.0 noborder behind\n"
                 "set arrow from 0, graph 0 to 0, graph 1 nohead dt 2 lw 1.5\n"
@@ -583,7 +600,7 @@ static int fig_prototypes(const fig_ctx *c, ps_figure_info *fi)
     for (int k = 0; k < FIG3_NMASK; k++)
         row[k] = median_run(c, g, masks[k]);
     if (g->N != 100)
-        snprintf(fi->note, sizeof fi->note, "no N = 100 with masks 000, 010, 100: shown at N = %d",
+        add_note(fi, "no N = 100 with masks 000, 010, 100: shown at N = %d",
                  (int)g->N);
     proto_arg a = { .stem = fi->stem, .title = fi->caption };
     snprintf(fi->caption + strlen(fi->caption), sizeof fi->caption - strlen(fi->caption),
@@ -602,13 +619,15 @@ static const char *const fig4_ylabel[FIG4_NMET] = {
 
 typedef struct {
     const char *stem, *title;
+    double lo, hi;  /* smallest and largest tau */
 } tau_arg;
 
 static void tau_body(FILE *gp, const void *arg)
 {
     const tau_arg *a = arg;
     fprintf(gp, "set multiplot layout 2,2 title \"%s\"\nset logscale x\nset grid\nset key off\n"
-                "set format x '10^{%%L}'\nset bars small\n", a->title);
+                "set format x '10^{%%L}'\nset bars small\nset xrange [%.10g:%.10g]\n", a->title,
+            a->lo / 2, a->hi * 2);
     for (int k = 0; k < FIG4_NMET; k++)
         fprintf(gp, "set xlabel 'separation temperature {/Symbol t} (log scale)'\n"
                     "set ylabel '%s'\nplot '%s.dat' using 1:%d:%d with yerrorlines ls 2\n",
@@ -643,7 +662,7 @@ static int fig_tau(const fig_ctx *c, ps_figure_info *fi)
     }
     if (fclose(dat))
         return ps_error_set(c->err, PS_EFAIL, "cannot write %s.dat", fi->stem);
-    tau_arg a = { fi->stem, fi->caption };
+    tau_arg a = { fi->stem, fi->caption, sw[0]->tau, sw[n - 1]->tau };
     return render(c, fi, 1200, 900, tau_body, &a);
 }
 
@@ -661,7 +680,7 @@ static void match_body(FILE *gp, const void *arg)
     fprintf(gp, "set multiplot layout 1,3 title \"%s\"\nset xrange [%.10g:%.10g]\n"
                 "set yrange [%.10g:%.10g]\nset xlabel 'x  (input / prototype p_j)'\n"
                 "set ylabel 'y  (target / reconstruction v_j)'\nset grid\n"
-                "set key bottom center box opaque\n"
+                "set key below\n"
                 "set object 1 rect from 0, graph 0 to 1, graph 1 fc rgb '#dde8f5' "
                 "fillstyle solid 1.0 noborder behind\n", a->title, a->xlo, a->xhi, a->ylo, a->yhi);
     for (int k = 0; k < FIG7_NMASK; k++)
@@ -741,7 +760,7 @@ static int fig7_data(const fig_ctx *c, const size_t row[FIG7_NMASK], match_arg *
         widen(a, N, dr, pr);
         snprintf(a->panel[k], sizeof a->panel[k], "%s: E = %.3f", mask_labels[masks[k]], E);
         if (!(fabs(E - c->rs->rows[row[k]].E) <= 1e-9 * fmax(1, E)))
-            snprintf(fi->note, sizeof fi->note, "E of the matching (%.6g) differs from the stored "
+            add_note(fi, "E of the matching (%.6g) differs from the stored "
                      "E (%.6g) for mask %s", E, c->rs->rows[row[k]].E, mask_labels[masks[k]]);
     }
     if (dat && fclose(dat) && rc == 0)
@@ -767,7 +786,7 @@ static int fig_matching(const fig_ctx *c, ps_figure_info *fi)
         return 0;
     }
     if (g->N != 5)
-        snprintf(fi->note, sizeof fi->note, "no N = 5 with masks 000, 010, 111: shown at N = %d",
+        add_note(fi, "no N = 5 with masks 000, 010, 111: shown at N = %d",
                  (int)g->N);
     const ps_run_row *r = &c->rs->rows[row[0]];
     snprintf(fi->caption + strlen(fi->caption), sizeof fi->caption - strlen(fi->caption),

@@ -3,7 +3,9 @@
  * The only file of analysis/ that speaks argv or decides the exit status:
  * 0 ok, 2 bad usage or input (one line on stderr naming file or option),
  * 1 other failure. */
+#include "figures.h"
 #include "query.h"
+#include "report.h"
 #include "runset.h"
 #include "tables.h"
 #include "version.h"
@@ -16,7 +18,7 @@
 
 /* ---- options ----------------------------------------------------------------- */
 enum { V_TABLE = 1, V_SUMMARY = 2, V_SIGNIF = 4, V_EFFECT = 8, V_FAMILY = 16, V_SWEEP = 32,
-       V_QUERY = 64, V_ALL = 127 };
+       V_QUERY = 64, V_FIGURES = 128, V_REPORT = 256, V_ALL = 127 /* the table verbs */ };
 
 typedef struct {
     const char *name;
@@ -32,6 +34,8 @@ static const option options[] = {
     { "--alpha", 1, V_SIGNIF }, { "--paired", 0, V_SIGNIF }, { "--base", 1, V_EFFECT },
     { "--vs", 1, V_EFFECT }, { "--term", 1, V_FAMILY }, { "--axis", 1, V_SWEEP },
     { "--where", 1, V_QUERY }, { "--fields", 1, V_QUERY }, { "--prototypes", 0, V_QUERY },
+    { "-o", 1, V_FIGURES | V_REPORT }, { "--gnuplot", 1, V_FIGURES | V_REPORT },
+    { "--svg", 0, V_FIGURES }, { "--tables", 1, V_REPORT }, { "--no-figures", 0, V_REPORT },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -46,6 +50,8 @@ typedef struct {
     double alpha;
     int paired, prototypes;
     const char *where, *fields;
+    ps_figures_opts fig;
+    ps_report_opts rep;
     const char **files;
     size_t nfiles;
 } cli;
@@ -77,12 +83,19 @@ static const struct { const char *name; int bit; const char *help; } verbs[] = {
       "query FILE... [--where EXPR] [--fields LIST] [--prototypes]\n"
       "  Rows of /runs (or the prototypes of the matching runs), csv by default.\n"
       "  EXPR: conditions FIELD OP VALUE joined by spaces, e.g. \"N=30 mask=010 E>0.8\".\n" },
+    { "figures", V_FIGURES,
+      "figures FILE... -o DIR [--gnuplot PROG] [--svg]\n"
+      "  The paper's seven figures (data, gnuplot script, PNG) into DIR.\n" },
+    { "report", V_REPORT,
+      "report FILE... -o DIR [--tables DIR] [--gnuplot PROG] [--no-figures]\n"
+      "  DIR/REPORT.md: the tables beside the paper's, the figures, the claims checked.\n" },
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])
 
 static const char common_help[] =
-    "Common options: --format md|csv|tex (md; query: csv), filters --N, --mask, --lambda,\n"
-    "--tau, --lr, --epochs (comma lists, e.g. --N 3,5,10 --mask 000,010), --help.\n"
+    "Options of the table verbs (all but figures, report): --format md|csv|tex (md; query:\n"
+    "csv), filters --N, --mask, --lambda, --tau, --lr, --epochs (comma lists, e.g.\n"
+    "--N 3,5,10 --mask 000,010).  Every verb: --help.\n"
     "Diverged runs (status 1) are excluded from every statistic and counted in notes.\n"
     "Exit status: 0 ok, 2 bad usage or input, 1 failure.\n";
 
@@ -186,6 +199,11 @@ static int apply_option(cli *c, const char *name, const char *arg, ps_error *err
     if (!strcmp(name, "--prototypes")) return c->prototypes = 1, 0;
     if (!strcmp(name, "--where")) return c->where = arg, 0;
     if (!strcmp(name, "--fields")) return c->fields = arg, 0;
+    if (!strcmp(name, "-o")) return c->fig.outdir = c->rep.outdir = arg, 0;
+    if (!strcmp(name, "--gnuplot")) return c->fig.gnuplot = c->rep.gnuplot = arg, 0;
+    if (!strcmp(name, "--svg")) return c->fig.svg = 1, 0;
+    if (!strcmp(name, "--tables")) return c->rep.tables_dir = arg, 0;
+    if (!strcmp(name, "--no-figures")) return c->rep.figures = 0, 0;
     if (!strcmp(name, "--base")) return parse_mask_opt(name, arg, &c->o.base, err);
     if (!strcmp(name, "--vs")) return parse_mask_opt(name, arg, &c->o.vs, err);
     if (!strcmp(name, "--axis")) return parse_choice(name, arg, axes, axis_bits, 4, &c->o.axis, err);
@@ -236,6 +254,8 @@ static int parse_args(cli *c, int argc, char **argv)
     }
     if (c->nfiles == 0)
         return usage_error(c, "%s", "no results file given (see --help)");
+    if ((c->vbit & (V_FIGURES | V_REPORT)) && !c->fig.outdir)
+        return usage_error(c, "%s", "-o DIR is required");
     return 0;
 }
 
@@ -288,6 +308,10 @@ static int run_verb(const cli *c, const ps_runset *rs, ps_error *err)
 {
     if (c->vbit == V_QUERY)
         return run_query(c, rs, err);
+    if (c->vbit == V_FIGURES)
+        return ps_figures_run(rs, &c->fig, stdout, err);
+    if (c->vbit == V_REPORT)
+        return ps_report_run(rs, &c->rep, stdout, err);
     ps_groupset gs;
     int rc = ps_groupset_build(rs, &c->filter, &gs, err);
     if (rc)
@@ -316,6 +340,7 @@ static void cli_init(cli *c, int v)
     if (c->vbit == V_FAMILY)
         c->o.metric = ps_metric_find("L_fit");
     c->alpha = 0.05;
+    c->rep.figures = 1;
     c->fmt = c->vbit == V_QUERY ? PS_FMT_CSV : PS_FMT_MD;
 }
 
@@ -332,7 +357,7 @@ int main(int argc, char **argv)
             v = (int)k;
     if (v < 0) {
         fprintf(stderr, "protostat: unknown verb '%s' (expected table, summary, signif, effect, "
-                        "family, sweep or query; see --help)\n", argv[1]);
+                        "family, sweep, query, figures or report; see --help)\n", argv[1]);
         return PS_EINPUT;
     }
     cli c;

@@ -4,11 +4,11 @@
  * `protostat report FILE... -o DIR` writes DIR/REPORT.md (and the figures of
  * figures.h into DIR) and prints the claims checklist to stdout.
  *
- * The paper's numbers are read from data/paper_tables/*.csv (format in
+ * The paper's numbers are read from the CSV files of data/paper_tables (format in
  * data/paper_tables/README.md: '#' comment lines, a header line, rows of
  * comma-separated cells, the first cell the row key).  The directory is, in
  * order: opts->tables_dir; $PROTOSWEEP_DATA/paper_tables; relative to the
- * executable ../data/paper_tables, ../../data/paper_tables (build-*/bin),
+ * executable ../data/paper_tables, ../../data/paper_tables (for build-X/bin),
  * ../share/protosweep/paper_tables (installed); ./data/paper_tables.  If none
  * exists the report is still written, without the paper columns, and says so.
  *

@@ -19,6 +19,7 @@ typedef struct {
     int shard_index, nshards;    /* 0 / 1 for the whole grid */
     int quiet;                   /* no progress output */
     double log_interval_s;       /* batch-mode log line period (0: default 5 s) */
+    int flush_runs;              /* flush after this many runs (0: default 256) */
 } ps_sweep_opts;
 
 typedef struct {

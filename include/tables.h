@@ -6,7 +6,7 @@
  * with err set.  Rows are groups in ps_groupset order; a group is labelled by
  * N and by each other group key (lambda, tau, lr, epochs) that varies in the
  * groupset.  Masks appear in the paper's order (000 ... 111), only those
- * present.  Means and the like are over the usable runs (runs.h); runs left
+ * present.  Means and the like are over the usable runs (runset.h); runs left
  * out are reported as notes ("N=30 mask 100: 2 diverged runs excluded").
  * A cell with no usable run is NA; std/sem need n >= 2, Shapiro-Wilk
  * n in 3..5000 and a non-constant sample, else NA.

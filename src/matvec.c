@@ -1,22 +1,38 @@
 /* matvec.c — y = M u and y = M^T u for a square row-major matrix, two ways.
  *
- * The model needs N x N matrix-vector products (f = A v, dw = dZ^T x).  For
- * the paper's N <= 100 the matrices fit in L1/L2 and a call into OpenBLAS
- * costs more in dispatch than it saves; `make bench` times both side by side
- * (bench prints matvec_us plain / blas) and src/model.c uses the winner.
+ * The model needs two N x N matrix-vector products per step (f = A v,
+ * dw = dZ^T x).  `make bench` times both variants side by side (matvec_us).
+ * Measured here (2-core VM, one thread): N = 10 plain 0.046 us vs OpenBLAS
+ * 0.065 us (plain wins); N = 100 plain 2.2 + 7.4 us vs OpenBLAS 1.2 + 1.2 us
+ * (OpenBLAS wins, by ~7 us of a ~300 us Adam step, which N^2 exp() calls
+ * dominate).  The model uses the plain loops: they win at small N, cost ~2%
+ * at N = 100, and give the same bits on every x86-64 node, whereas OpenBLAS
+ * picks its kernel by CPU at run time, so shards run on mixed nodes would
+ * differ in the last bits.  Build with -DPS_MATVEC=ps_matvec_blas to switch.
  */
 #include "model.h"
 #include <cblas.h>
 
-void ps_matvec_plain(int n, int trans, const double *M, const double *u, double *y)
+void ps_matvec_plain(int n, int trans, const double *restrict M, const double *restrict u,
+                     double *restrict y)
 {
     if (!trans) {
+        /* Four partial sums: a single accumulator is bound by the add latency
+         * (the compiler may not reassociate without -ffast-math, which we
+         * refuse); a fixed split keeps the result deterministic. */
         for (int i = 0; i < n; i++) {
             const double *row = M + (size_t)i * n;
-            double s = 0.0;
-            for (int j = 0; j < n; j++)
-                s += row[j] * u[j];
-            y[i] = s;
+            double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                s0 += row[j] * u[j];
+                s1 += row[j + 1] * u[j + 1];
+                s2 += row[j + 2] * u[j + 2];
+                s3 += row[j + 3] * u[j + 3];
+            }
+            for (; j < n; j++)
+                s0 += row[j] * u[j];
+            y[i] = (s0 + s1) + (s2 + s3);
         }
     } else {
         for (int j = 0; j < n; j++)

@@ -10,9 +10,11 @@ double ps_now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-void ps_progress_start(ps_progress *p, FILE *out, const char *label, size_t total, int quiet,
-                       double log_interval_s)
+void ps_progress_start(ps_progress *p, FILE *out, const char *label, size_t total,
+                       double cost_total, int quiet, double log_interval_s)
 {
+    p->cost_total = cost_total;
+    p->cost_done = 0.0;
     p->out = out;
     p->tty = isatty(fileno(out));
     p->quiet = quiet;
@@ -26,8 +28,8 @@ void ps_progress_start(ps_progress *p, FILE *out, const char *label, size_t tota
 static void show(ps_progress *p, double now, int final)
 {
     double el = now - p->t0, rate = el > 0 ? (double)p->done / el : 0.0;
-    double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0.0;
-    double frac = p->total ? (double)p->done / (double)p->total : 1.0;
+    double frac = p->cost_total > 0 ? p->cost_done / p->cost_total : 1.0;
+    double eta = frac > 0 ? el * (1.0 - frac) / frac : 0.0;
     if (p->tty) {
         char bar[31];
         int fill = (int)(frac * 30);
@@ -39,15 +41,16 @@ static void show(ps_progress *p, double now, int final)
         if (final)
             fputc('\n', p->out);
     } else {
-        fprintf(p->out, "%s: %zu/%zu runs (%.1f%%), %.1f runs/s, elapsed %.0fs, ETA %.0fs\n",
+        fprintf(p->out, "%s: %zu/%zu runs (%.1f%% of the work), %.1f runs/s, elapsed %.0fs, ETA %.0fs\n",
                 p->label, p->done, p->total, 100.0 * frac, rate, el, eta);
     }
     fflush(p->out);
 }
 
-void ps_progress_update(ps_progress *p, size_t done)
+void ps_progress_update(ps_progress *p, size_t done, double cost_done)
 {
     p->done = done;
+    p->cost_done = cost_done;
     if (p->quiet)
         return;
     double now = ps_now();

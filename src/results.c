@@ -526,12 +526,14 @@ typedef struct {
     const char *path;
     hid_t file, ds[T_COUNT], mtype[T_COUNT];
     hsize_t n[T_COUNT]; /* rows in the file */
+    int unclean;        /* opened as a SWMR reader: a writer is running or crashed */
 } h5tables;
 
 static void tables_init(h5tables *h, const char *path)
 {
     h->path = path;
     h->file = -1;
+    h->unclean = 0;
     for (int t = 0; t < T_COUNT; t++) h->ds[t] = h->mtype[t] = -1, h->n[t] = 0;
 }
 
@@ -576,8 +578,10 @@ static int rows_read(const h5tables *h, int t, hsize_t first, hsize_t n, void *o
     int rc = 0;
     if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &first, NULL, &n, NULL) < 0
         || H5Dread(h->ds[t], h->mtype[t], ms, fs, H5P_DEFAULT, out) < 0)
-        rc = h5_fail(err, PS_EFAIL, "%s: cannot read rows %llu..%llu of /%s", h->path,
-                     (unsigned long long)first, (unsigned long long)(first + n), TABLES[t].name);
+        rc = h5_fail(err, PS_EFAIL, "%s: cannot read rows %llu..%llu of /%s%s", h->path,
+                     (unsigned long long)first, (unsigned long long)(first + n), TABLES[t].name,
+                     h->unclean ? "; the file is open in a writer or was not closed cleanly: "
+                                  "`protosweep repair FILE` may fix it" : "");
     if (fs >= 0) H5Sclose(fs);
     if (ms >= 0) H5Sclose(ms);
     return rc;
@@ -593,7 +597,10 @@ static int open_readonly(h5tables *h, ps_results_meta *meta, ps_error *err)
         return ps_error_set(err, PS_EINPUT, "%s: %s", h->path,
                             is < 0 ? "cannot open (missing or unreadable)" : "not an HDF5 file");
     h->file = H5Fopen(h->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (h->file < 0) h->file = H5Fopen(h->path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    if (h->file < 0) {
+        h->file = H5Fopen(h->path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+        h->unclean = 1;
+    }
     if (h->file < 0)
         return h5_fail(err, PS_EINPUT,
                        "%s: cannot open the HDF5 file for reading (another program writing it?)",
@@ -642,6 +649,7 @@ static int create_table(hid_t file, const table *t)
     hid_t ft = table_type(t, 1);
     hid_t ds = -1;
     if (sp >= 0 && dcpl >= 0 && ft >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0
+        && H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) >= 0
         && H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)
         ds = H5Dcreate2(file, t->name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (ds >= 0) H5Dclose(ds);
@@ -714,6 +722,9 @@ static int check_existing(const char *path, const uint64_t *want, ps_error *err)
 static int table_cut(ps_writer *w, int t, hsize_t n, ps_error *err)
 {
     if (n == w->h.n[t]) return 0;
+#ifdef PS_RESULTS_DEBUG
+    fprintf(stderr, "DEBUG cut /%s %llu -> %llu\n", TABLES[t].name, (unsigned long long)w->h.n[t], (unsigned long long)n);
+#endif
     if (H5Dset_extent(w->h.ds[t], &n) < 0)
         return h5_fail(err, PS_EFAIL, "%s: cannot cut /%s to %llu rows", w->path, TABLES[t].name,
                        (unsigned long long)n);
@@ -805,6 +816,13 @@ static int writer_attach(ps_writer *w, int swmr, ps_error *err)
     if (w->h.file < 0)
         return h5_fail(err, PS_EINPUT, "%s: cannot open for writing (open in another program?)",
                        w->path);
+    /* A kill during H5Fflush can leave the superblock's end-of-allocation (EOA)
+     * behind chunks and index entries already on disk (measured: 1 in ~300
+     * kills); HDF5 then refuses to read them ("addr overflow") and would
+     * allocate new chunks over them.  Like `h5clear --increment=0`, move the
+     * EOA to the end of the file; on a clean file they are equal. */
+    if (H5Fincrement_filesize(w->h.file, 0) < 0)
+        return h5_fail(err, PS_EFAIL, "%s: cannot set the end of allocation", w->path);
     int rc = tables_open(&w->h, err);
     void *buf = rc ? NULL : malloc(SCAN_BLOCK * sizeof(ps_run_row));
     if (!rc && !buf) rc = ps_error_set(err, PS_EFAIL, "out of memory");

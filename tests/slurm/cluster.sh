@@ -10,7 +10,8 @@
 #   read right after start, checked against /proc/PID/comm before a signal),
 #   after cancelling the jobs recorded by cluster_track, because job
 #   processes outlive the daemons.
-# - Every wait has a timeout; nothing here can hang.
+# - Every wait has a timeout and every SLURM client call runs under
+#   timeout(1): without a controller, scancel and squeue retry for minutes.
 #
 # Interface:  cluster_start DIR     -> exports SLURM_CONF, sets CL_PIDS
 #                                    (DIR's parents must be searchable by
@@ -116,7 +117,7 @@ cl_record() {
     CL_PIDS="$CL_PIDS $1:$_pid"
 }
 
-cl_idle() { [ "$(sinfo -h -o %T 2>/dev/null)" = idle ]; }
+cl_idle() { [ "$(timeout 5 sinfo -h -o %T 2>/dev/null)" = idle ]; }
 
 cluster_start() {
     CL_DIR=$1
@@ -129,16 +130,32 @@ cluster_start() {
     slurmd -N "$(hostname -s)" -f "$SLURM_CONF" || { echo "cluster: slurmd did not start" >&2; return 1; }
     cl_record slurmd "$CL_DIR/slurm/slurmd.pid" || return 1
     poll_until 20 cl_idle || { echo "cluster: node not idle after 20 s (see $CL_DIR/slurm/log)" >&2; return 1; }
+    cl_probe
+}
+
+# cl_probe: a trivial job must run to completion.  An idle node is not yet
+# a working cluster: the first scheduling pass comes about 3 s after start,
+# and munge/credential problems only show when a job is launched.
+cl_probe() {
+    _job=$(timeout 10 sbatch --parsable --job-name=probe --output=/dev/null --wrap true) ||
+        { echo "cluster: sbatch refused the probe job" >&2; return 1; }
+    cluster_track "$_job"
+    cluster_wait 30 "$_job" || { echo "cluster: probe job $_job still queued after 30 s" >&2; return 1; }
+    [ "$(cluster_tasks "$_job" | awk '{ print $2, $3 }')" = "COMPLETED 0:0" ] ||
+        { echo "cluster: probe job $_job did not complete: $(cluster_tasks "$_job")" >&2; return 1; }
 }
 
 cluster_track() { CL_JOBS="$CL_JOBS $1"; }
 
 # cluster_wait SECS ID...: poll squeue every 0.25 s (sbatch --wait polls at
-# 2, 8, then 32 s); 1 if any job is still queued or running after SECS.
+# 2, 8, then 32 s); 0 once squeue answers and lists none of the jobs, 1 if
+# that has not happened after SECS.  A failing squeue (controller gone) is
+# never taken for "finished".
 cluster_wait() {
     _deadline=$(awk -v t="$1" -v s="$(now)" 'BEGIN { printf "%.2f", s + t }'); shift
     _ids=$(echo "$*" | tr ' ' ',')
-    while [ -n "$(squeue -h -j "$_ids" 2>/dev/null)" ]; do
+    while :; do
+        _q=$(timeout 5 squeue -h -j "$_ids" 2>/dev/null) && [ -z "$_q" ] && return 0
         awk -v d="$_deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }' && return 1
         sleep 0.25
     done
@@ -146,7 +163,7 @@ cluster_wait() {
 
 # cluster_tasks ID: one line per job record; "-" as task id for a plain job.
 cluster_tasks() {
-    scontrol -o show job "$1" 2>/dev/null | awk '{
+    timeout 10 scontrol -o show job "$1" 2>/dev/null | awk '{
         t = "-"; s = e = r = why = "?"
         for (i = 1; i <= NF; i++) {
             split($i, kv, "=")
@@ -162,28 +179,37 @@ cluster_tasks() {
 # cl_gone PID: exited (a zombie counts: without a reaping init it stays).
 cl_gone() { ! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"; }
 
-# cl_kill NAME PID: TERM, wait up to 10 s, then KILL; only if PID is still
-# the daemon we started (its comm matches), never a recycled pid.
-cl_kill() {
-    [ "$(cat "/proc/$2/comm" 2>/dev/null)" = "$1" ] || return 0
-    kill -TERM "$2" 2>/dev/null
-    poll_until 10 cl_gone "$2" && return 0
-    echo "cluster: $1 ($2) ignored TERM, sending KILL" >&2
-    kill -KILL "$2" 2>/dev/null
+# cl_ours NAME PID: PID is still the daemon we started (its comm matches),
+# never a recycled pid.
+cl_ours() { [ "$(cat "/proc/$2/comm" 2>/dev/null)" = "$1" ]; }
+
+# cl_stop NAMES...: TERM the recorded daemons of those names together, wait
+# up to 10 s for each, then KILL the ones that ignored TERM.
+cl_stop() {
+    _sent=""
+    for _d in $CL_PIDS; do
+        for _name in "$@"; do
+            [ "${_d%%:*}" = "$_name" ] && cl_ours "$_name" "${_d#*:}" &&
+                kill -TERM "${_d#*:}" 2>/dev/null && _sent="$_sent $_d"
+        done
+    done
+    for _d in $_sent; do
+        poll_until 10 cl_gone "${_d#*:}" && continue
+        echo "cluster: ${_d%%:*} (${_d#*:}) ignored TERM, sending KILL" >&2
+        cl_ours "${_d%%:*}" "${_d#*:}" && kill -KILL "${_d#*:}" 2>/dev/null
+    done
 }
 
 cluster_stop() {
     if [ -n "$CL_JOBS" ] && [ -n "${SLURM_CONF:-}" ]; then
         # shellcheck disable=SC2086
-        scancel $CL_JOBS 2>/dev/null
-        cluster_wait 15 $CL_JOBS || echo "cluster: jobs still queued after scancel" >&2
+        timeout 10 scancel $CL_JOBS 2>/dev/null
+        # shellcheck disable=SC2086
+        cluster_wait 15 $CL_JOBS || echo "cluster: jobs still queued after scancel (or no controller)" >&2
     fi
     CL_JOBS=""
-    # Reverse start order: slurmd, slurmctld, then munged which they need.
-    for _name in slurmd slurmctld munged; do
-        for _d in $CL_PIDS; do
-            [ "${_d%%:*}" = "$_name" ] && cl_kill "$_name" "${_d#*:}"
-        done
-    done
+    # The slurm daemons first, then munged which they talk to.
+    cl_stop slurmd slurmctld
+    cl_stop munged
     CL_PIDS=""
 }

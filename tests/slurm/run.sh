@@ -5,8 +5,8 @@
 # state in one temp folder), then through slurm/submit:
 #   1. a bad config is refused (exit 2) before anything is queued;
 #   2. data/smoke.cfg as a 4-task array + merge: every task COMPLETED 0:0,
-#      the merged file equals an unsharded local run value for value, the
-#      tables are written;
+#      the merged file equals an unsharded local run value for value, each
+#      shard holds its planned share of the runs, the tables are written;
 #   3. a requeued task resumes its shard (runs kept, not recomputed);
 #   4. a failing task (PROTOSWEEP_FAIL_TASK=1) fails with its own status and
 #      the merge job is cancelled (DependencyNeverSatisfied), not left pending;
@@ -67,7 +67,7 @@ chmod 755 "$T"    # munged runs as user munge and must reach its folder inside
 unset PROTOSWEEP_FAIL_TASK
 
 t=$(now)
-"$PROTOSWEEP" run data/smoke.cfg -o "$T/local.h5" > "$T/local.log" 2>&1 ||
+timeout 120 "$PROTOSWEEP" run data/smoke.cfg -o "$T/local.h5" > "$T/local.log" 2>&1 ||
     abort "local run of data/smoke.cfg failed (see $T/local.log)"
 echo "local unsharded run: $(elapsed "$t") s"
 
@@ -79,7 +79,7 @@ echo "cluster up: $(elapsed "$t") s ($CL_PIDS )"
 submit_jobs() {
     _label=$1; shift
     ARRAY=""; MERGE=""
-    slurm/submit "$@" > "$T/submit-$_label.log" 2>&1
+    timeout 60 slurm/submit "$@" > "$T/submit-$_label.log" 2>&1
     _rc=$?
     ARRAY=$(awk '/^array job [0-9]+:/ { sub(":", "", $3); print $3 }' "$T/submit-$_label.log")
     MERGE=$(awk '/^merge job [0-9]+:/ { sub(":", "", $3); print $3 }' "$T/submit-$_label.log")
@@ -89,10 +89,13 @@ submit_jobs() {
         { cat "$T/submit-$_label.log"; abort "$_label: slurm/submit failed (exit $_rc)"; }
 }
 
-# wait_jobs LABEL: wait for ARRAY and MERGE, at most 60 s.
+# wait_jobs LABEL: wait for ARRAY (at most 60 s), then MERGE (30 s: a
+# merge left pending after a failed task is reported, not waited for).
 wait_jobs() {
     _t=$(now)
-    cluster_wait 60 "$ARRAY" "$MERGE" || abort "$1: jobs $ARRAY, $MERGE still queued after 60 s"
+    cluster_wait 60 "$ARRAY" || abort "$1: array job $ARRAY still queued after 60 s"
+    cluster_wait 30 "$MERGE" ||
+        abort "$1: merge job $MERGE still queued 30 s after the array: $(cluster_tasks "$MERGE")"
     echo "$1: submit to last job end $(elapsed "$_t") s"
 }
 
@@ -134,14 +137,28 @@ same_snapshot() {
     _after=$(snapshot "$@") || return 1
     [ -n "$_before" ] && [ "$_before" = "$_after" ]
 }
+# runs_in FILE: the row count of /runs.
+runs_in() {
+    "$PYTHON" -c 'import sys, h5py; print(len(h5py.File(sys.argv[1], "r")["runs"]))' "$1" 2>> "$T/h5py.log"
+}
+# shards_as_planned DIR: shard I of DIR holds as many runs as `protosweep plan
+# --shards 4` gives shard I; with the merged file equal to the whole grid,
+# every run was then computed exactly once.
+shards_as_planned() {
+    _plan=$("$PROTOSWEEP" plan data/smoke.cfg --shards 4 | awk '$1 == "shard" { print $4 }')
+    _held=$(for _i in 0 1 2 3; do runs_in "$(shard "$1" "$_i")"; done)
+    [ -n "$_plan" ] && [ "$_held" = "$_plan" ] ||
+        { echo "planned runs per shard:" $_plan "; held:" $_held; return 1; }
+}
 shard() { printf '%s/shards/shard-%03d-of-004.h5' "$1" "$2"; }
 
 # 1. A bad config: exit 2, nothing queued.
 printf 'master_seed = 1;\nno_such_key = 3;\n' > "$T/bad.cfg"
-slurm/submit "$T/bad.cfg" --tasks 4 --out "$T/bad" > "$T/submit-bad.log" 2>&1
+timeout 60 slurm/submit "$T/bad.cfg" --tasks 4 --out "$T/bad" > "$T/submit-bad.log" 2>&1
 rc=$?
 check "bad config refused with exit 2 (got $rc)" [ "$rc" -eq 2 ]
-check "bad config: nothing queued" [ -z "$(squeue -h 2>/dev/null)" ]
+nothing_queued() { _q=$(timeout 10 squeue -h) && [ -z "$_q" ]; }
+check "bad config: nothing queued" nothing_queued
 
 # 2. The smoke grid as a 4-task array + merge.
 submit_jobs ok data/smoke.cfg --tasks 4 --out "$T/ok"
@@ -149,17 +166,19 @@ wait_jobs ok
 check "ok: 4 tasks COMPLETED exit 0:0" tasks_are "$ARRAY" "$all_done"
 check "ok: merge COMPLETED exit 0:0" tasks_are "$MERGE" "- COMPLETED 0:0"
 check "ok: merged results == unsharded local run" same_runs "$T/ok/results.h5" "$T/local.h5"
+check "ok: each shard holds its planned share of the runs" shards_as_planned "$T/ok"
 if [ -f tests/read_results.py ]; then
     "$PYTHON" tests/read_results.py "$T/ok/results.h5" > "$T/ok.dump" 2>&1
     "$PYTHON" tests/read_results.py "$T/local.h5" > "$T/local.dump" 2>&1
     check "ok: independent h5py dumps identical" cmp -s "$T/ok.dump" "$T/local.dump"
 fi
-check "ok: tables/table.txt and tables/signif.txt written" \
-    test -s "$T/ok/tables/table.txt" -a -s "$T/ok/tables/signif.txt"
+check "ok: tables/table.md and tables/signif.md written" \
+    test -s "$T/ok/tables/table.md" -a -s "$T/ok/tables/signif.md"
 
 # 3. Requeue task 0: it must resume its shard, not recompute it.
 before=$(snapshot "$T/ok" 0)
-scontrol requeue "${ARRAY}_0" && scontrol update JobId="${ARRAY}_0" StartTime=now ||
+timeout 10 scontrol requeue "${ARRAY}_0" &&
+    timeout 10 scontrol update JobId="${ARRAY}_0" StartTime=now ||
     abort "requeue: scontrol refused to requeue ${ARRAY}_0"
 # (a requeued job waits cred_expire = 120 s unless its start time is reset)
 _t=$(now)
