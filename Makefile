@@ -105,6 +105,8 @@ reproduce:
 	$(MAKE) all
 	@mkdir -p results
 	$(BINDIR)/protosweep run data/paper.cfg -o results/paper.h5
+	$(BINDIR)/protosweep run data/tau_sweep.cfg -o results/tau_sweep.h5
+	$(BINDIR)/protostat report results/paper.h5 results/tau_sweep.h5 -o results/report
 
 deps:
 	sh scripts/deps.sh

@@ -992,6 +992,10 @@ int ps_report_run(const ps_runset *rs, const ps_report_opts *o, FILE *out, ps_er
     if (rc)
         return rc;
     int have_paper = ps_paper_load(&paper, o->tables_dir, &perr) == 0;
+    if (!have_paper && o->tables_dir) { /* asked for explicitly: an error, not a warning */
+        view_free(&v);
+        return ps_error_set(err, perr.code, "%s", perr.msg);
+    }
     if (!have_paper) {
         snprintf(paper_err, sizeof paper_err, "%s", perr.msg);
         fprintf(stderr, "protostat report: warning: %s\n", perr.msg);

@@ -16,6 +16,8 @@
  *    runs of 010 and 111 on the dataset and init of that 000 run.  When the
  *    paper's N (100, resp. 5) is absent the nearest N present is used and the
  *    figure's note says so.
+ *  - Error bars are +- 1 sample SD over the usable runs of a cell; Figure 6
+ *    pools the runs of the four masks of a family.
  * A figure whose data the runset lacks (no tau sweep, a mask missing) is not an
  * error: it is skipped and its note says why.
  *

@@ -9,8 +9,9 @@
  * comma-separated cells, the first cell the row key).  The directory is, in
  * order: opts->tables_dir; $PROTOSWEEP_DATA/paper_tables; relative to the
  * executable ../data/paper_tables, ../../data/paper_tables (for build-X/bin),
- * ../share/protosweep/paper_tables (installed); ./data/paper_tables.  If none
- * exists the report is still written, without the paper columns, and says so.
+ * ../share/protosweep/paper_tables (installed); ./data/paper_tables.  If the
+ * search finds none the report is still written, without the paper columns, and
+ * says so; an explicit directory that cannot be loaded is an error (PS_EINPUT).
  *
  * Tables and claims are computed on the "main setting" of figures.h (the
  * (lambda, tau, lr, epochs) covering most cells), the tau sweep on the groups

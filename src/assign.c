@@ -23,8 +23,7 @@
  * near DBL_MAX would overflow to inf (and then inf - inf = NaN).  If the
  * largest |cost| exceeds 2^SCALE_EXP, all costs are multiplied by a power of
  * two (exact apart from entries that become subnormal, which are negligible at
- * that scale) before the search.  The returned total is always summed from the
- * caller's unscaled costs.
+ * that scale) before the search and the summation of the total.
  */
 #include "assign.h"
 
@@ -181,14 +180,17 @@ double ps_assign_solve(ps_assign_ws *ws, int n, const double *cost, int *col)
         insert_row(ws, n, cost, s, i);
 
     /* Sum row by row in order 0..n-1 so that a caller summing
-     * cost[i*n + col[i]] the same way gets the identical double. */
+     * cost[i*n + col[i]] the same way gets the identical double.  The sum is
+     * taken in the scaled units (power-of-two scaling commutes with rounding)
+     * so that partial sums of huge costs cannot overflow when the total does
+     * not. */
     for (int j = 0; j < n; j++)
         ws->way[ws->row_of[j]] = j;  /* way is free now: reuse as col of each row */
     double total = 0.0;
     for (int i = 0; i < n; i++) {
-        total += cost[(size_t)i * (size_t)n + (size_t)ws->way[i]];
+        total += s * cost[(size_t)i * (size_t)n + (size_t)ws->way[i]];
         if (col)
             col[i] = ws->way[i];
     }
-    return total;
+    return total / s;
 }

@@ -2,43 +2,39 @@
 # Crash safety and resume: kill -9 a sweep while it writes, check that what was
 # flushed is intact (after `protosweep repair`, read by h5py), resume, and
 # require the result to equal an uninterrupted run, each run exactly once.
-# Then SIGTERM: the file is closed cleanly (readable without repair), exit 1.
+# Then: a second writer is refused; SIGTERM closes the file cleanly (readable
+# without repair) with exit 1, and the resume completes it.
 . tests/cli/lib.inc
+# ~3 s on one thread, ~1.5 s on two: long enough to interrupt.
 cat >"$T/k.cfg" <<'CFG'
-master_seed = 11;
-grid:  { N = [10, 30]; datasets = 6; inits = 1; masks = ["000", "010", "100", "111"]; };
-train: { epochs = 400; };
+master_seed = 12;
+grid:  { N = [50, 100]; datasets = 4; inits = 1; masks = ["000", "010", "100", "111"]; };
 CFG
 $PROTOSWEEP run "$T/k.cfg" -o "$T/full.h5" -j 2 --quiet || fail "uninterrupted run"
 count() { $PYTHON -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); r=f['runs'][:]; k=r['key']; assert len(set(k.tolist()))==len(k), 'duplicate keys'; print(len(k))" "$1"; }
 total=$(count "$T/full.h5") || fail "reading the full file"
 
-killed=0
-for attempt in 1 2 3 4 5; do
+n=0
+for delay in 1.0 0.7 1.4 0.5 1.8; do   # until a kill lands between two flushes
     rm -f "$T/k.h5" "$T/k.h5.lock"
     $PROTOSWEEP run "$T/k.cfg" -o "$T/k.h5" -j 2 --flush 2 --quiet &
     pid=$!
-    # wait until some runs are flushed, then kill without warning
-    i=0
-    while [ $i -lt 200 ]; do
-        sleep 0.05; i=$((i + 1))
-        [ -s "$T/k.h5" ] && [ $i -ge $((4 + attempt * 2)) ] && break
-    done
-    kill -9 $pid 2>/dev/null && killed=1
+    sleep $delay
+    kill -9 $pid 2>/dev/null || continue
     wait $pid 2>/dev/null
-    [ $killed = 1 ] && break
+    [ -s "$T/k.h5" ] || continue
+    $PROTOSWEEP repair "$T/k.h5" >/dev/null || fail "repair of the killed file"
+    n=$(count "$T/k.h5") || fail "h5py cannot read the killed file after repair"
+    [ "$n" -gt 0 ] && [ "$n" -lt "$total" ] && break
+    n=0
 done
-[ $killed = 1 ] || fail "the sweep finished before it could be killed"
-$PROTOSWEEP repair "$T/k.h5" >/dev/null || fail "repair of the killed file"
-n=$(count "$T/k.h5") || fail "h5py cannot read the killed file after repair"
-[ "$n" -lt "$total" ] || fail "nothing was lost to the kill? ($n of $total)"
+[ "$n" -gt 0 ] || fail "could not kill the sweep between two flushes in 5 tries"
 $PROTOSWEEP run "$T/k.cfg" -o "$T/k.h5" -j 2 --quiet || fail "resume after kill -9"
 $PROTOSWEEP compare "$T/full.h5" "$T/k.h5" >/dev/null || fail "resumed file differs from uninterrupted"
 [ "$(count "$T/k.h5")" = "$total" ] || fail "resumed file has the wrong run count"
 ok "kill -9 after $n of $total runs; resumed file equals the uninterrupted one"
 
 # A second writer on the same file is refused while the first runs.
-rm -f "$T/c.h5"
 $PROTOSWEEP run "$T/k.cfg" -o "$T/c.h5" -j 1 --quiet &
 pid=$!
 sleep 0.5

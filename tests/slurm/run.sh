@@ -109,6 +109,8 @@ all_done="0 COMPLETED 0:0
 2 COMPLETED 0:0
 3 COMPLETED 0:0"
 
+# comments_of JOB: the Comment= field of each record of JOB.
+comments_of() { timeout 10 scontrol -o show job "$1" | grep -o 'Comment=[^ ]*' | sort -u; }
 same_runs() { "$PROTOSWEEP" compare "$1" "$2" > "$T/compare.log" 2>&1 || { cat "$T/compare.log"; return 1; }; }
 
 # runs_of FILE: the (key, wall_s) pairs of /runs; a resumed shard keeps them,
@@ -161,8 +163,10 @@ nothing_queued() { _q=$(timeout 10 squeue -h) && [ -z "$_q" ]; }
 check "bad config: nothing queued" nothing_queued
 
 # 2. The smoke grid as a 4-task array + merge.
-submit_jobs ok data/smoke.cfg --tasks 4 --out "$T/ok"
+submit_jobs ok data/smoke.cfg --tasks 4 --out "$T/ok" -- --comment=passed-through
 wait_jobs ok
+check "ok: sbatch options after -- reach both jobs" test \
+    "$(comments_of "$ARRAY") $(comments_of "$MERGE")" = "Comment=passed-through Comment=passed-through"
 check "ok: 4 tasks COMPLETED exit 0:0" tasks_are "$ARRAY" "$all_done"
 check "ok: merge COMPLETED exit 0:0" tasks_are "$MERGE" "- COMPLETED 0:0"
 check "ok: merged results == unsharded local run" same_runs "$T/ok/results.h5" "$T/local.h5"
@@ -181,9 +185,9 @@ timeout 10 scontrol requeue "${ARRAY}_0" &&
     timeout 10 scontrol update JobId="${ARRAY}_0" StartTime=now ||
     abort "requeue: scontrol refused to requeue ${ARRAY}_0"
 # (a requeued job waits cred_expire = 120 s unless its start time is reset)
-_t=$(now)
+t=$(now)
 cluster_wait 60 "$ARRAY" || abort "requeue: task still queued after 60 s"
-echo "requeue: $(elapsed "$_t") s"
+echo "requeue: requeue to task end $(elapsed "$t") s"
 check "requeue: task 0 COMPLETED 0:0 with Restarts=1" \
     test "$(cluster_tasks "$ARRAY" | awk '$1 == 0 { print $2, $3, $4 }')" = "COMPLETED 0:0 1"
 check "requeue: shard 0 resumed (same runs, same wall_s)" same_snapshot "$before" "$T/ok" 0
