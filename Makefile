@@ -115,6 +115,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/protosweep
 	install -m 755 $(BINDIR)/protosweep $(BINDIR)/protostat $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 data/*.cfg $(DESTDIR)$(PREFIX)/share/protosweep/
+	install -d $(DESTDIR)$(PREFIX)/share/protosweep/paper_tables
+	install -m 644 data/paper_tables/*.csv data/paper_tables/README.md \
+	        $(DESTDIR)$(PREFIX)/share/protosweep/paper_tables/
 
 clean:
 	rm -rf build build-asan bin

@@ -35,7 +35,7 @@ static const option options[] = {
     { "--vs", 1, V_EFFECT }, { "--term", 1, V_FAMILY }, { "--axis", 1, V_SWEEP },
     { "--where", 1, V_QUERY }, { "--fields", 1, V_QUERY }, { "--prototypes", 0, V_QUERY },
     { "-o", 1, V_FIGURES | V_REPORT }, { "--gnuplot", 1, V_FIGURES | V_REPORT },
-    { "--svg", 0, V_FIGURES }, { "--tables", 1, V_REPORT }, { "--no-figures", 0, V_REPORT },
+    { "--svg", 0, V_FIGURES }, { "--no-svg", 0, V_FIGURES }, { "--tables", 1, V_REPORT }, { "--no-figures", 0, V_REPORT },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -84,11 +84,14 @@ static const struct { const char *name; int bit; const char *help; } verbs[] = {
       "  Rows of /runs (or the prototypes of the matching runs), csv by default.\n"
       "  EXPR: conditions FIELD OP VALUE joined by spaces, e.g. \"N=30 mask=010 E>0.8\".\n" },
     { "figures", V_FIGURES,
-      "figures FILE... -o DIR [--gnuplot PROG] [--svg]\n"
-      "  The paper's seven figures (data, gnuplot script, PNG) into DIR.\n" },
+      "figures FILE... -o DIR [--gnuplot PROG] [--no-svg]\n"
+      "  The paper's seven figures (data, gnuplot script, PNG and SVG) into DIR.\n"
+      "  gnuplot: --gnuplot PROG, else $PROTOSWEEP_GNUPLOT, else gnuplot on PATH.\n" },
     { "report", V_REPORT,
       "report FILE... -o DIR [--tables DIR] [--gnuplot PROG] [--no-figures]\n"
-      "  DIR/REPORT.md: the tables beside the paper's, the figures, the claims checked.\n" },
+      "  DIR/REPORT.md: the tables beside the paper's, the figures, the claims checked.\n"
+      "  Paper tables: --tables DIR, else $PROTOSWEEP_DATA/paper_tables, else\n"
+      "  data/paper_tables next to the executable (../data, ../share/protosweep).\n" },
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])
 
@@ -202,6 +205,7 @@ static int apply_option(cli *c, const char *name, const char *arg, ps_error *err
     if (!strcmp(name, "-o")) return c->fig.outdir = c->rep.outdir = arg, 0;
     if (!strcmp(name, "--gnuplot")) return c->fig.gnuplot = c->rep.gnuplot = arg, 0;
     if (!strcmp(name, "--svg")) return c->fig.svg = 1, 0;
+    if (!strcmp(name, "--no-svg")) return c->fig.svg = 0, 0;
     if (!strcmp(name, "--tables")) return c->rep.tables_dir = arg, 0;
     if (!strcmp(name, "--no-figures")) return c->rep.figures = 0, 0;
     if (!strcmp(name, "--base")) return parse_mask_opt(name, arg, &c->o.base, err);
@@ -341,6 +345,7 @@ static void cli_init(cli *c, int v)
         c->o.metric = ps_metric_find("L_fit");
     c->alpha = 0.05;
     c->rep.figures = 1;
+    c->fig.svg = 1;     /* the issue asks for PNG and SVG */
     c->fmt = c->vbit == V_QUERY ? PS_FMT_CSV : PS_FMT_MD;
 }
 

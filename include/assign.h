@@ -20,8 +20,12 @@ void ps_assign_free(ps_assign_ws *ws);
 
 /* Minimise sum_i cost[i*n + col[i]] over permutations col of 0..n-1.
  * cost: n x n, row-major, finite.  col (may be NULL): the optimal column of
- * each row.  Returns the minimal total cost; NaN if n > nmax, n < 1 or a
- * cost is not finite (then col is left unspecified). */
+ * each row; among tied optima the choice is deterministic.  Returns the
+ * minimal total, summed over rows in order 0..n-1, so it equals a caller's
+ * own row-order sum over col bit for bit (unless that sum overflows on the
+ * way: costs beyond 2^960 are summed in power-of-two-scaled units).  NaN if
+ * ws or cost is NULL, n > nmax, n < 1 or a cost is not finite (then col is
+ * left unspecified). */
 double ps_assign_solve(ps_assign_ws *ws, int n, const double *cost, int *col);
 
 #endif

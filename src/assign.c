@@ -101,7 +101,9 @@ static double cost_scale(int n, const double *cost)
 /* One step of the search from the settled column j0: relax the edges of its
  * row to every unsettled column, and return the unsettled column with the
  * smallest tentative distance (lowest index on ties).  *delta gets that
- * distance. */
+ * distance.  A free column is never settled (the search stops there), so
+ * one is always found; costs are finite and scaled, so cur is finite and the
+ * first relaxation of a column always sets its way[]. */
 static int search_step(ps_assign_ws *ws, int n, const double *cost, double s,
                        int j0, double *delta)
 {

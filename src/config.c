@@ -297,16 +297,18 @@ static int read_root(ctx_t *cx, ps_config *c, const config_setting_t *root)
 }
 
 /* Every N must leave room for the minimum separation: 1 - (N-1) d > 0. */
-static int check_feasible(ctx_t *cx, const ps_config *c)
+static int check_feasible(ctx_t *cx, const ps_config *c, const config_t *lc)
 {
     for (size_t i = 0; i < c->nN; i++) {
         int N = c->N[i];
         double d = ps_config_min_sep(c, N);
-        if (!(1.0 - (N - 1) * d > 0.0))
-            return ps_error_set(cx->err, PS_EINPUT,
-                                "%s: key 'grid.N': N = %d leaves no room for the minimum separation "
-                                "d = %g (need 1 - (N-1) d > 0; lower data.min_sep or data.min_sep_scale)",
-                                cx->file, N, d);
+        if (!(1.0 - (N - 1) * d > 0.0)) {
+            const config_setting_t *s = config_lookup(lc, "grid.N");
+            char got[96];
+            snprintf(got, sizeof got, "N = %d with d = %g (lower data.min_sep or data.min_sep_scale)", N, d);
+            return fail(cx, s, "grid.N", "values with room for the minimum separation, "
+                        "1 - (N-1) d > 0", got);
+        }
     }
     return 0;
 }
@@ -359,7 +361,7 @@ int ps_config_load_string(ps_config *c, const char *text, const char *name, ps_e
         rc = ps_error_set(err, PS_EINPUT, "%s:%d: syntax error: %s", name, config_error_line(&lc),
                           config_error_text(&lc));
     else if (!(rc = read_root(&cx, c, config_root_setting(&lc))))
-        rc = check_feasible(&cx, c);
+        rc = check_feasible(&cx, c, &lc);
     config_destroy(&lc);
     if (rc) {
         ps_config_free(c);

@@ -221,7 +221,7 @@ static void test_random_vs_brute_force(void **state)
                 if (col[i] != best[i]) { ties++; break; }
             total_cases++;
         }
-        print_message("assign: %-20s %3d cases ok, worst rel. diff %.2g, %3d other optimal col\n",
+        print_message("assign: %-24s %4d cases ok, worst rel. diff %.2g, %3d other optimal col\n",
                       gen_name[g], cases[g], worst, ties);
     }
     print_message("assign: %d brute-force cases in all\n", total_cases);
