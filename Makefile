@@ -29,7 +29,7 @@ PKG_LIBS  := $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS) openblas 
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(NO_OMP),1)
-OMPFLAGS :=
+OMPFLAGS := -Wno-unknown-pragmas
 else
 OMPFLAGS := -fopenmp
 endif

@@ -357,9 +357,14 @@ int ps_config_load_string(ps_config *c, const char *text, const char *name, ps_e
     int rc = 0;
     if (!c->name || !c->text)
         rc = ps_error_set(err, PS_EFAIL, "out of memory");
-    else if (config_read_string(&lc, text) != CONFIG_TRUE)
-        rc = ps_error_set(err, PS_EINPUT, "%s:%d: syntax error: %s", name, config_error_line(&lc),
-                          config_error_text(&lc));
+    else if (config_read_string(&lc, text) != CONFIG_TRUE) {
+        const char *why = config_error_text(&lc);
+        /* libconfig arrays are homogeneous: [0, 0.1] is a syntax error there */
+        int mixed = why && strstr(why, "mismatched element type") != NULL;
+        rc = ps_error_set(err, PS_EINPUT, "%s:%d: syntax error: %s%s", name, config_error_line(&lc),
+                          why ? why : "?", mixed ? " (expected one number type in a [...] list: "
+                          "write 0.0 rather than 0 among floats)" : "");
+    }
     else if (!(rc = read_root(&cx, c, config_root_setting(&lc))))
         rc = check_feasible(&cx, c, &lc);
     config_destroy(&lc);

@@ -83,27 +83,28 @@ static const field DATA_FIELDS[] = {
 
 enum { T_RUNS, T_PROTOS, T_DATA, T_COUNT };
 
-/* Chunk sizes.  Packed file rows are 162 (runs), 52 (prototypes) and 28
- * (datasets) bytes; each chunk holds about 50-80 KiB raw:
- *   - a reader's hyperslab lookup (one run's N <= a few hundred prototypes, one
- *     dataset) inflates one or two chunks, ~0.1 ms each;
- *   - HDF5's default chunk cache is 1 MiB per dataset, so the writer's tail
- *     chunk stays cached between flushes and is never re-read from disk;
- *   - larger chunks would compress only slightly better (deflate's window is
- *     32 KiB) and a 10^6-run file still needs only ~2000 chunks per table.
- * The partly filled tail chunk of a table is stored unfiltered
- * (H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) and compressed once it is full.
- * Otherwise every flush re-compresses it into new, larger file space, and a
- * SWMR writer never reuses freed space: flushing after every run grew the
- * file to 47 KB per run (14x); now it is bounded by the compressed size plus
- * one raw copy of each chunk that was a tail at some flush (measured on
- * sweep-like rows, 20000 runs: 1441 B/run flushing every 1000 runs, 2003 every
- * 100, 3185 every 1 or 10 runs; without SWMR the freed space is reused).
+/* Chunk sizes: 64 runs, 256 prototypes, 512 dataset rows, i.e. 10-14 KiB raw
+ * (packed rows are 162, 52 and 28 bytes).  What decides it is the flush: each
+ * flush re-compresses the partly filled tail chunk of every table into new
+ * file space, and a SWMR writer never reuses the space it frees, so a flush
+ * costs about one compressed tail chunk per table in file growth.  Measured on
+ * sweep-like rows, 20000 runs (bytes per run in the file / ms per flush):
+ *     flush every       1 run      10 runs     100 runs    1000 runs
+ *     512/1024/2048   47081/1.7   5907/2.2    1762/6.3    1349/55
+ *     64/256/512       9959/0.5   2188/0.7    1411/3.8    1334/38
+ * (1334 B/run is the compact size; without SWMR, freed space is reused.)
+ * Small chunks also suit readers: one run's prototypes are 1-2 chunks.  Deflate
+ * still compresses as well at this size; a 10^6-run file has ~130k chunks
+ * of prototypes, which the chunk index (extensible array) handles fine.
+ * H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS (tail chunk stored raw) would avoid the
+ * growth but is NOT crash safe: whether a chunk is compressed is inferred from
+ * the dataset extent, so after a kill (or cutting a torn flush) a compressed
+ * chunk was read as raw garbage (seen once in 1000 kills).
  * Compression: shuffle (byte-transposes the packed rows, so the mostly
  * constant bytes of keys, N, masks, hyper-parameters line up) then deflate
- * level 1.  Measured on the same rows: shuffle makes the file 14% smaller and
- * deflate twice as fast; level 4 saves 0.4% more at +10% time, level 6 0.7%
- * at +37%.  Both filters are built into every HDF5 (h5py, h5dump read them). */
+ * level 1.  Measured: shuffle makes the file 14% smaller and deflate twice as
+ * fast; level 4 saves 0.4% more at +10% time, level 6 0.7% at +37%.  Both
+ * filters are built into every HDF5 (h5py, h5dump read them). */
 #define DEFLATE_LEVEL 1
 
 typedef struct {
@@ -114,9 +115,9 @@ typedef struct {
 } table;
 
 static const table TABLES[T_COUNT] = {
-    { "runs", RUN_FIELDS, NELEM(RUN_FIELDS), sizeof(ps_run_row), 512 },
-    { "prototypes", PROTO_FIELDS, NELEM(PROTO_FIELDS), sizeof(ps_proto_row), 1024 },
-    { "datasets", DATA_FIELDS, NELEM(DATA_FIELDS), sizeof(ps_data_row), 2048 },
+    { "runs", RUN_FIELDS, NELEM(RUN_FIELDS), sizeof(ps_run_row), 64 },
+    { "prototypes", PROTO_FIELDS, NELEM(PROTO_FIELDS), sizeof(ps_proto_row), 256 },
+    { "datasets", DATA_FIELDS, NELEM(DATA_FIELDS), sizeof(ps_data_row), 512 },
 };
 
 static hid_t kind_native(field_kind k)
@@ -674,7 +675,6 @@ static int create_table(hid_t file, const table *t)
     hid_t ft = table_type(t, 1);
     hid_t ds = -1;
     if (sp >= 0 && dcpl >= 0 && ft >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0
-        && H5Pset_chunk_opts(dcpl, H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) >= 0
         && H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0)
         ds = H5Dcreate2(file, t->name, ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (ds >= 0) H5Dclose(ds);

@@ -143,7 +143,7 @@ static void test_init_draw_order(void **state)
 {
     (void)state;
     gsl_rng *r = ps_rng_alloc(), *g = ps_rng_alloc();
-    const int N = 7;
+    enum { N = 7 };
     double th[3 * N], w[N], v[N];
     uint64_t seed = ps_seed_init(20260525, N, 3, 0);
     ps_rng_seed(r, seed);
