@@ -22,6 +22,8 @@ typedef struct {
     const double *p;       /* prototypes, N */
     double tau;
     int *jstar;            /* N: coverage argmin per input, written by coverage forward */
+    double *pair_exp;      /* N*N: exp(-(p_j - p_k)^2 / tau) for j < k, written by separation
+                            * forward so that backward needs no second exp() */
 } ps_loss_ctx;
 
 typedef struct {

@@ -18,8 +18,16 @@
  *
  * Invariant: /runs rows are unique by key; the N /prototypes rows of a run are
  * contiguous, starting at its proto_offset, and written in the same flush as
- * its /runs row; /datasets holds each (N, dataset) once, written no later than
- * the first run that uses it.
+ * its /runs row (the writer tiles them: proto_offset of a run = sum of N of
+ * the runs before it); /datasets holds each (N, dataset) once, as N
+ * contiguous rows i = 0..N-1, written no later than the first run that uses it.
+ * A kill during a flush can leave /runs extended and /prototypes or /datasets
+ * not: resume and repair keep the longest prefix of complete runs and cut the
+ * rest of that flush (its keys are then absent and are redone).
+ *
+ * Files next to FILE: FILE.lock (while a writer runs; removed on close, a
+ * stale one after a crash is harmless) and FILE.tmp (only while creating:
+ * a new file is built there and renamed, so FILE is never half-made).
  */
 #ifndef PS_RESULTS_H
 #define PS_RESULTS_H
@@ -88,8 +96,11 @@ size_t ps_writer_nruns(const ps_writer *w);
 
 /* Queue one finished run: its /runs row (proto_offset is assigned here), its
  * run->N prototype rows and, if non-NULL, its dataset's N rows (skipped when that
- * dataset is already queued or in the file).  Copies the data.  Appending a key
- * that is already present is an error.  Rows reach the file at the next flush. */
+ * dataset is already queued or in the file).  Copies the data.  Rows reach the
+ * file at the next flush.  PS_EINPUT (nothing queued) when the key is already
+ * present, protos[j] is not (run->key, j), data[i] is not (run->N,
+ * run->dataset, i), or data is NULL and the dataset is not yet queued or in
+ * the file (ps_writer_has_dataset). */
 int ps_writer_append(ps_writer *w, const ps_run_row *run, const ps_proto_row *protos,
                      const ps_data_row *data, ps_error *err);
 
@@ -111,7 +122,9 @@ int ps_results_repair(const char *path, ps_error *err);
 typedef struct ps_reader ps_reader;
 
 /* Open read-only; PS_EINPUT naming the file when it is not HDF5, lacks /runs,
- * lacks a field of SPEC.md section 9 or has another format_version. */
+ * lacks a field of SPEC.md section 9 or has another format_version.  A file a
+ * writer holds (or a crashed one left flagged) is opened as a SWMR reader and
+ * shows the rows of the last completed flush.  Not thread-safe. */
 ps_reader *ps_reader_open(const char *path, ps_error *err);
 void ps_reader_close(ps_reader *r);
 
@@ -124,7 +137,9 @@ int ps_reader_runs(ps_reader *r, size_t first, size_t n, ps_run_row *out, ps_err
 /* Read the N prototype rows of a run (a hyperslab at run->proto_offset). */
 int ps_reader_prototypes(ps_reader *r, const ps_run_row *run, ps_proto_row *out, ps_error *err);
 
-/* Read the N rows of dataset (N, dataset) into out; PS_EINPUT if absent. */
+/* Read the N rows of dataset (N, dataset) into out; PS_EINPUT if absent.
+ * The first call reads all of /datasets once to index it; later calls read
+ * just the N rows. */
 int ps_reader_dataset(ps_reader *r, int32_t N, int32_t dataset, ps_data_row *out, ps_error *err);
 
 #endif

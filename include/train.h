@@ -32,7 +32,7 @@ typedef struct {
 
 typedef struct {
     int nmax;
-    double *z, *a, *dA, *cost;        /* nmax*nmax */
+    double *z, *a, *dA, *cost, *pair; /* nmax*nmax */
     double *f, *p, *gp, *gv, *yhat;   /* nmax */
     int *jstar, *match;               /* nmax */
     double *grad, *m, *v;             /* 3*nmax */

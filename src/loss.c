@@ -94,7 +94,7 @@ static void cov_backward(const ps_loss_ctx *c, double coef, ps_loss_grad *g)
     }
 }
 
-/* L_sep = (1/P) sum_{j<k} exp(-(p_j - p_k)^2 / tau) */
+/* L_sep = (1/P) sum_{j<k} exp(-(p_j - p_k)^2 / tau); caches each pair's exp. */
 static double sep_forward(ps_loss_ctx *c)
 {
     int N = c->N;
@@ -104,7 +104,9 @@ static double sep_forward(ps_loss_ctx *c)
     for (int j = 0; j < N; j++)
         for (int k = j + 1; k < N; k++) {
             double d = c->p[j] - c->p[k];
-            s += exp(-d * d / c->tau);
+            double e = exp(-d * d / c->tau);
+            c->pair_exp[j * N + k] = e;
+            s += e;
         }
     return s / npairs(N);
 }
@@ -119,7 +121,7 @@ static void sep_backward(const ps_loss_ctx *c, double coef, ps_loss_grad *g)
     for (int j = 0; j < N; j++)
         for (int k = j + 1; k < N; k++) {
             double d = c->p[j] - c->p[k];
-            double t = k0 * (-2.0 * d / c->tau) * exp(-d * d / c->tau);
+            double t = k0 * (-2.0 * d / c->tau) * c->pair_exp[j * N + k];
             g->gp[j] += t;
             g->gp[k] -= t;
         }

@@ -77,7 +77,8 @@ void ps_metrics_compute(ps_workspace *ws, const ps_hparams *hp, const double *x,
     ps_model_forward(N, x, theta, ws->z, ws->a, ws->f);
     ps_model_prototypes(N, theta, ws->p);
     ps_loss_ctx c = {.N = N, .x = x, .y = y, .a = ws->a, .f = ws->f, .v = theta + 2 * N,
-                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar};
+                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar,
+                     .pair_exp = ws->pair};
     m->L = ps_loss_forward(&c, coef, 1, val);
     m->L_fit = val[PS_TERM_FIT];
     m->L_ovl = val[PS_TERM_OVL];

@@ -394,8 +394,9 @@ static int lock_take(const char *path, const char *lock, int *fd_out, ps_error *
 {
     for (int attempt = 0; attempt < 100; attempt++) {
         int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            return ps_error_set(err, PS_EFAIL, "cannot create lock file %s: %s", lock,
+        if (fd < 0) /* a bad output path is bad input */
+            return ps_error_set(err, errno == EIO || errno == ENOMEM ? PS_EFAIL : PS_EINPUT,
+                                "%s: cannot create its lock file %s: %s", path, lock,
                                 strerror(errno));
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
             if (errno == EWOULDBLOCK) return lock_refused(path, lock, fd, err);
@@ -730,15 +731,15 @@ static int create_file(const char *path, const char *config, uint64_t hash, ps_e
 static int check_existing(const char *path, const uint64_t *want, ps_error *err)
 {
     h5tables h;
-    ps_results_meta m;
+    ps_results_meta m = { NULL, 0, 0, "", "" };
     tables_init(&h, path);
-    int rc = open_readonly(&h, &m, err);
+    int rc = open_readonly(&h, &m, err); /* on failure m holds nothing */
     if (!rc && want && m.config_hash != *want)
         rc = ps_error_set(err, PS_EINPUT,
                           "%s holds results of another config (config_hash 0x%016llx, expected "
                           "0x%016llx): use another output file or the config that made it",
                           path, (unsigned long long)m.config_hash, (unsigned long long)*want);
-    if (!rc) ps_results_meta_free(&m);
+    ps_results_meta_free(&m);
     tables_close(&h);
     return rc;
 }
@@ -747,9 +748,6 @@ static int check_existing(const char *path, const uint64_t *want, ps_error *err)
 static int table_cut(ps_writer *w, int t, hsize_t n, ps_error *err)
 {
     if (n == w->h.n[t]) return 0;
-#ifdef PS_RESULTS_DEBUG
-    fprintf(stderr, "DEBUG cut /%s %llu -> %llu\n", TABLES[t].name, (unsigned long long)w->h.n[t], (unsigned long long)n);
-#endif
     if (H5Dset_extent(w->h.ds[t], &n) < 0)
         return h5_fail(err, PS_EFAIL, "%s: cannot cut /%s to %llu rows", w->path, TABLES[t].name,
                        (unsigned long long)n);

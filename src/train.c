@@ -20,6 +20,7 @@ ps_workspace *ps_workspace_alloc(int nmax)
     ws->a = malloc(nn * sizeof(double));
     ws->dA = malloc(nn * sizeof(double));
     ws->cost = malloc(nn * sizeof(double));
+    ws->pair = malloc(nn * sizeof(double));
     ws->f = malloc(n * sizeof(double));
     ws->p = malloc(n * sizeof(double));
     ws->gp = malloc(n * sizeof(double));
@@ -31,7 +32,7 @@ ps_workspace *ps_workspace_alloc(int nmax)
     ws->m = malloc(3 * n * sizeof(double));
     ws->v = malloc(3 * n * sizeof(double));
     ws->assign = ps_assign_alloc(nmax);
-    if (!ws->z || !ws->a || !ws->dA || !ws->cost || !ws->f || !ws->p || !ws->gp || !ws->gv ||
+    if (!ws->z || !ws->a || !ws->dA || !ws->cost || !ws->pair || !ws->f || !ws->p || !ws->gp || !ws->gv ||
         !ws->yhat || !ws->jstar || !ws->match || !ws->grad || !ws->m || !ws->v || !ws->assign)
         goto fail;
     return ws;
@@ -44,7 +45,7 @@ void ps_workspace_free(ps_workspace *ws)
 {
     if (!ws)
         return;
-    free(ws->z); free(ws->a); free(ws->dA); free(ws->cost);
+    free(ws->z); free(ws->a); free(ws->dA); free(ws->cost); free(ws->pair);
     free(ws->f); free(ws->p); free(ws->gp); free(ws->gv); free(ws->yhat);
     free(ws->jstar); free(ws->match);
     free(ws->grad); free(ws->m); free(ws->v);
@@ -62,7 +63,8 @@ double ps_train_loss_grad(ps_workspace *ws, const ps_hparams *hp, const double *
     ps_model_forward(N, x, theta, ws->z, ws->a, ws->f);
     ps_model_prototypes(N, theta, ws->p);
     ps_loss_ctx c = {.N = N, .x = x, .y = y, .a = ws->a, .f = ws->f, .v = theta + 2 * N,
-                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar};
+                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar,
+                     .pair_exp = ws->pair};
     double L = ps_loss_forward(&c, coef, 0, val);
     ps_loss_grad g = {.dA = ws->dA, .gv = ws->gv, .gp = ws->gp};
     ps_loss_backward(&c, coef, &g);

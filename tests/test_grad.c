@@ -64,6 +64,7 @@ typedef struct {
     double z[NMAX * NMAX], a[NMAX * NMAX], dA[NMAX * NMAX], f[NMAX], p[NMAX];
     double gp[NMAX], gv[NMAX];
     int jstar[NMAX];
+    double pair_exp[NMAX * NMAX];
 } term_buf;
 
 typedef struct {
@@ -118,7 +119,8 @@ static void term_ctx(const problem *P, const double *theta, term_buf *B, ps_loss
     ps_model_forward(N, P->x, theta, B->z, B->a, B->f);
     ps_model_prototypes(N, theta, B->p);
     *c = (ps_loss_ctx){.N = N, .x = P->x, .y = P->y, .a = B->a, .f = B->f,
-                       .v = theta + 2 * N, .p = B->p, .tau = TAU, .jstar = B->jstar};
+                       .v = theta + 2 * N, .p = B->p, .tau = TAU, .jstar = B->jstar,
+                       .pair_exp = B->pair_exp};
 }
 
 static double term_value(int t, const problem *P, const double *theta, term_buf *B)

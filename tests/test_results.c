@@ -328,16 +328,25 @@ static void test_refuse_second_writer(void **state)
     ps_error err = { 0, "" };
     setenv("HDF5_USE_FILE_LOCKING", "FALSE", 1); /* the project's own lock must still hold */
     ps_writer *w = writer_ok(g_path);
+    assert_int_equal(append_keys(w, 0, 30, &err), 0);
+    assert_int_equal(ps_writer_flush(w, &err), 0);
     assert_null(ps_writer_open(g_path, CONFIG, HASH, &err));
     assert_int_equal(err.code, PS_EINPUT);
     assert_non_null(strstr(err.msg, "being written by another process"));
     assert_int_equal(ps_results_repair(g_path, &err), PS_EINPUT);
 
-    pid_t pid = fork(); /* and from another process */
+    pid_t pid = fork(); /* and from another process, where a reader still works */
     assert_true(pid >= 0);
     if (pid == 0) {
         ps_error e2;
-        _exit(ps_writer_open(g_path, CONFIG, HASH, &e2) == NULL && e2.code == PS_EINPUT ? 0 : 1);
+        if (ps_writer_open(g_path, CONFIG, HASH, &e2) != NULL || e2.code != PS_EINPUT) _exit(1);
+        ps_reader *rd = ps_reader_open(g_path, &e2);
+        ps_run_row r;
+        ps_proto_row p[NMAX];
+        int ok = rd && ps_reader_nruns(rd) == 30 && !ps_reader_runs(rd, 29, 1, &r, &e2)
+                 && !ps_reader_prototypes(rd, &r, p, &e2) && r.key == 29;
+        ps_reader_close(rd);
+        _exit(ok ? 0 : 2);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
