@@ -306,6 +306,10 @@ static void test_refuse_other_config(void **state)
     assert_non_null(strstr(err.msg, "0x0123456789abcdef"));
     assert_non_null(strstr(err.msg, "0x0123456789abcdf0"));
 
+    assert_null(ps_writer_open("/nonexistent-dir/r.h5", CONFIG, HASH, &err));
+    assert_int_equal(err.code, PS_EINPUT); /* a bad output path is bad input */
+    assert_non_null(strstr(err.msg, "/nonexistent-dir/r.h5"));
+
     char text[160]; /* a file that is not HDF5 is refused and left alone */
     snprintf(text, sizeof text, "%s/notes.txt", g_dir);
     write_text(text, "hello\n");
