@@ -389,9 +389,16 @@ static int lock_refused(const char *path, const char *lock, int fd, ps_error *er
                         path, pid[0] ? " pid " : "", pid, lock);
 }
 
-/* Take the lock of path; *fd_out is the locked descriptor. */
+/* Take the lock of path; *fd_out is the locked descriptor (-1: locking switched
+ * off with PROTOSWEEP_NO_LOCK=1, for filesystems without flock, such as Lustre
+ * mounted without -o flock; the user then keeps to one writer per file). */
 static int lock_take(const char *path, const char *lock, int *fd_out, ps_error *err)
 {
+    const char *off = getenv("PROTOSWEEP_NO_LOCK");
+    if (off && strcmp(off, "1") == 0) {
+        *fd_out = -1;
+        return 0;
+    }
     for (int attempt = 0; attempt < 100; attempt++) {
         int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) /* a bad output path is bad input */
@@ -402,7 +409,8 @@ static int lock_take(const char *path, const char *lock, int *fd_out, ps_error *
             if (errno == EWOULDBLOCK) return lock_refused(path, lock, fd, err);
             int e = errno;
             close(fd);
-            return ps_error_set(err, PS_EFAIL, "cannot lock %s: %s (filesystem without flock?)",
+            return ps_error_set(err, PS_EFAIL, "cannot lock %s: %s (a filesystem without flock? "
+                                "PROTOSWEEP_NO_LOCK=1 switches the lock off)",
                                 lock, strerror(e));
         }
         struct stat a, b;
