@@ -35,22 +35,6 @@ const char *ps_figures_mask_label(unsigned mask)
     return mask < PS_NMASK ? mask_labels[mask] : "?";
 }
 
-ps_summary ps_summarize(const double *x, size_t n)
-{
-    ps_summary s = { NAN, NAN, n };
-    if (n == 0)
-        return s;
-    double sum = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += x[i];
-    s.mean = sum / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - s.mean) * (x[i] - s.mean);
-    if (n >= 2)
-        s.sd = sqrt(ss / (double)(n - 1));
-    return s;
-}
-
 ps_summary ps_group_summary(const ps_runset *rs, const ps_group *g, unsigned mask, int m,
                             double *buf)
 {

@@ -3,6 +3,7 @@
  * hand out the usable metric values of one mask (or of two masks, paired by
  * (dataset, init)).  Groups sorted by key; runs of a mask by (dataset, init). */
 #include "runset.h"
+#include <gsl/gsl_statistics_double.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -228,4 +229,14 @@ size_t ps_group_pairs(const ps_runset *rs, const ps_group *g, unsigned ma, unsig
         j += c >= 0;
     }
     return n;
+}
+
+ps_summary ps_summarize(const double *x, size_t n)
+{
+    ps_summary s = {NAN, NAN, n};
+    if (n >= 1)
+        s.mean = gsl_stats_mean(x, 1, n);
+    if (n >= 2)
+        s.sd = gsl_stats_sd_m(x, 1, n, s.mean);
+    return s;
 }

@@ -80,12 +80,8 @@ int ps_digits(const ps_table_opts *o, int field)
 ps_cellstat ps_cell_stats(const ps_runset *rs, const ps_group *g, unsigned mask, int m,
                           double *buf, ps_excluded *ex)
 {
-    ps_cellstat s = { 0, NAN, NAN };
-    s.n = ps_group_values(rs, g, mask, m, buf, ex);
-    if (s.n >= 1)
-        s.mean = gsl_stats_mean(buf, 1, s.n);
-    if (s.n >= 2)
-        s.sd = gsl_stats_sd_m(buf, 1, s.n, s.mean);
+    ps_summary sm = ps_summarize(buf, ps_group_values(rs, g, mask, m, buf, ex));
+    ps_cellstat s = {sm.n, sm.mean, sm.sd};
     return s;
 }
 

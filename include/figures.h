@@ -60,13 +60,6 @@ int ps_setting_match(const ps_setting *s, const ps_group *g);
 /* "010 (cov)": the mask string and what it switches on; "?" outside 0..7. */
 const char *ps_figures_mask_label(unsigned mask);
 
-/* Mean and sample SD (n - 1) of x; sd NaN when n < 2, both NaN when n = 0. */
-typedef struct {
-    double mean, sd;
-    size_t n;
-} ps_summary;
-ps_summary ps_summarize(const double *x, size_t n);
-
 /* Summary of metric m over the usable runs of mask in g; buf holds g->nruns[mask]. */
 ps_summary ps_group_summary(const ps_runset *rs, const ps_group *g, unsigned mask, int m,
                             double *buf);

@@ -146,4 +146,12 @@ size_t ps_group_values(const ps_runset *rs, const ps_group *g, unsigned mask, in
 size_t ps_group_pairs(const ps_runset *rs, const ps_group *g, unsigned ma, unsigned mb, int m,
                       double *a, double *b, ps_excluded *ex);
 
+/* Mean and sample SD of x[0..n) (NaN when n < 1, resp. n < 2): the one place
+ * protostat's tables, figures and report take their cell statistics from. */
+typedef struct {
+    double mean, sd;
+    size_t n;
+} ps_summary;
+ps_summary ps_summarize(const double *x, size_t n);
+
 #endif
