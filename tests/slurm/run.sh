@@ -89,11 +89,13 @@ submit_jobs() {
         { cat "$T/submit-$_label.log"; abort "$_label: slurm/submit failed (exit $_rc)"; }
 }
 
-# wait_jobs LABEL: wait for ARRAY (at most 60 s), then MERGE (30 s: a
-# merge left pending after a failed task is reported, not waited for).
+# wait_jobs LABEL [SECS]: wait for ARRAY (at most SECS, default 60 s), then
+# MERGE (30 s: a merge left pending after a failed task is reported, not
+# waited for).
 wait_jobs() {
     _t=$(now)
-    cluster_wait 60 "$ARRAY" || abort "$1: array job $ARRAY still queued after 60 s"
+    _secs=${2:-60}
+    cluster_wait "$_secs" "$ARRAY" || abort "$1: array job $ARRAY still queued after $_secs s"
     cluster_wait 30 "$MERGE" ||
         abort "$1: merge job $MERGE still queued 30 s after the array: $(cluster_tasks "$MERGE")"
     echo "$1: submit to last job end $(elapsed "$_t") s"
@@ -215,3 +217,14 @@ check "retry: merged results == unsharded local run" same_runs "$T/fail/results.
 check "retry: shards 0, 2, 3 resumed (same runs, same wall_s)" same_snapshot "$before" "$T/fail" 0 2 3
 check "retry: tasks ran with OMP_NUM_THREADS=2" \
     grep -q "OMP_NUM_THREADS=2" "$T/fail/logs/sweep-${ARRAY}_1.out"
+
+# 6. The README's cluster example end to end: data/lambda_sweep.cfg (2160 runs,
+#    ~45 s on 2 cores) as 4 tasks of 2 CPUs, merged and tabulated.
+submit_jobs lambda data/lambda_sweep.cfg --tasks 4 --cpus-per-task 2 --out "$T/lambda"
+wait_jobs lambda 900
+planned=$("$PROTOSWEEP" plan data/lambda_sweep.cfg | awk '$1 == "runs" { print $2 }')
+check "lambda: 4 tasks COMPLETED exit 0:0" tasks_are "$ARRAY" "$all_done"
+check "lambda: merge COMPLETED exit 0:0" tasks_are "$MERGE" "- COMPLETED 0:0"
+check "lambda: merged file holds all $planned planned runs" \
+    test "$(runs_in "$T/lambda/results.h5")" = "$planned"
+check "lambda: table per lambda written" grep -q "0.00889" "$T/lambda/tables/table.md"
