@@ -1,14 +1,17 @@
 /* matvec.c — y = M u and y = M^T u for a square row-major matrix, two ways.
  *
  * The model needs two N x N matrix-vector products per step (f = A v,
- * dw = dZ^T x).  `make bench` times both variants side by side (matvec_us).
- * Measured here (2-core VM, one thread): N = 10 plain 0.046 us vs OpenBLAS
- * 0.065 us (plain wins); N = 100 plain 2.2 + 7.4 us vs OpenBLAS 1.2 + 1.2 us
- * (OpenBLAS wins, by ~7 us of a ~300 us Adam step, which N^2 exp() calls
- * dominate).  The model uses the plain loops: they win at small N, cost ~2%
- * at N = 100, and give the same bits on every x86-64 node, whereas OpenBLAS
- * picks its kernel by CPU at run time, so shards run on mixed nodes would
- * differ in the last bits.  Build with -DPS_MATVEC=ps_matvec_blas to switch.
+ * dw = dZ^T x).  `make bench` times both variants side by side (matvec_us,
+ * the mean of the two directions).  Measured on this project's 2-core VM, one
+ * thread: N = 10 plain 0.048 us vs OpenBLAS 0.070 us (plain wins); N = 100
+ * plain 2.66 us vs OpenBLAS 1.31 us (OpenBLAS wins by ~2.7 us per step, 1.4%
+ * of a ~190 us Adam step, which the N^2 exp() calls dominate).  The model uses
+ * the plain loops: they win at small N, cost ~1.4% at N = 100, and add no
+ * CPU-dependent kernel, whereas OpenBLAS picks its kernel (and FMA use) by CPU
+ * at run time, so shards run on mixed nodes could differ in the last bits.
+ * (glibc's exp() also has an FMA variant chosen by CPU: bit-identity is
+ * promised on one build and one kind of node, SPEC.md section 6.)
+ * Build with -DPS_MATVEC=ps_matvec_blas to switch.
  */
 #include "model.h"
 #include <cblas.h>
@@ -40,6 +43,8 @@ void ps_matvec_plain(int n, int trans, const double *restrict M, const double *r
         for (int i = 0; i < n; i++) {
             const double *row = M + (size_t)i * n;
             double ui = u[i];
+            /* independent lanes, same operations per y[j]: vectorising keeps the bits */
+            #pragma omp simd
             for (int j = 0; j < n; j++)
                 y[j] += row[j] * ui;
         }
