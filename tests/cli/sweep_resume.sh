@@ -15,7 +15,7 @@ count() { $PYTHON -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); r=f['runs']
 total=$(count "$T/full.h5") || fail "reading the full file"
 
 n=0
-for delay in 1.0 0.7 1.4 0.5 1.8; do   # until a kill lands between two flushes
+for delay in 1.0 0.7 1.4 0.5 1.8 2.6 3.6 5.0; do   # until a kill lands between flushes (ASan: slower)
     rm -f "$T/k.h5" "$T/k.h5.lock"
     $PROTOSWEEP run "$T/k.cfg" -o "$T/k.h5" -j 2 --flush 2 --quiet &
     pid=$!
@@ -28,7 +28,7 @@ for delay in 1.0 0.7 1.4 0.5 1.8; do   # until a kill lands between two flushes
     [ "$n" -gt 0 ] && [ "$n" -lt "$total" ] && break
     n=0
 done
-[ "$n" -gt 0 ] || fail "could not kill the sweep between two flushes in 5 tries"
+[ "$n" -gt 0 ] || fail "could not kill the sweep between two flushes in 8 tries"
 $PROTOSWEEP run "$T/k.cfg" -o "$T/k.h5" -j 2 --quiet || fail "resume after kill -9"
 $PROTOSWEEP compare "$T/full.h5" "$T/k.h5" >/dev/null || fail "resumed file differs from uninterrupted"
 [ "$(count "$T/k.h5")" = "$total" ] || fail "resumed file has the wrong run count"
