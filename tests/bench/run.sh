@@ -27,8 +27,9 @@ for j in 1 $nproc; do
     start=$(date +%s.%N)
     "$BINDIR/protosweep" run data/paper.cfg -o "$tmp/p$j.h5" -j $j 2>"$tmp/log$j" || { cat "$tmp/log$j"; exit 1; }
     end=$(date +%s.%N)
-    echo "paper_grid threads=$j seconds $(echo "$end - $start" | bc -l | cut -c1-6)  $(tail -1 "$tmp/log$j" | sed 's/.*diverged, //')"
-    echo "$end - $start" | bc -l >"$tmp/t$j"
+    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }' >"$tmp/t$j"
+    echo "paper_grid threads=$j seconds $(cat "$tmp/t$j")  $(tail -1 "$tmp/log$j" | sed 's/.*diverged, //')"
 done
-echo "paper_grid speedup $nproc threads: $(echo "$(cat "$tmp/t1") / $(cat "$tmp/t$nproc")" | bc -l | cut -c1-5)x"
+awk -v a="$(cat "$tmp/t1")" -v b="$(cat "$tmp/t$nproc")" -v n="$nproc" \
+    'BEGIN { printf "paper_grid speedup %d threads: %.2fx\n", n, a / b }'
 "$BINDIR/protosweep" compare "$tmp/p1.h5" "$tmp/p$nproc.h5"
