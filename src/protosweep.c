@@ -428,13 +428,15 @@ static int cmd_merge(int argc, char **argv)
 
 static int cmd_compare(int argc, char **argv)
 {
-    if (wants_help(argc, argv) || argc != 2) {
+    if (wants_help(argc, argv)) {
         puts("usage: protosweep compare A.h5 B.h5\n"
              "Exit 0 when both files hold the same runs, prototypes and datasets with\n"
              "bit-identical values (wall_s and row order aside), else 1 naming the first\n"
              "difference.");
-        return argc == 2 ? 0 : (wants_help(argc, argv) ? 0 : PS_EINPUT);
+        return 0;
     }
+    if (argc != 2)
+        return usage_error("compare", "%s", "needs exactly two files");
     ps_error e = {0};
     int rc = ps_sweep_compare(argv[0], argv[1], &e);
     if (rc) return report(&e);
@@ -444,13 +446,15 @@ static int cmd_compare(int argc, char **argv)
 
 static int cmd_repair(int argc, char **argv)
 {
-    if (wants_help(argc, argv) || argc != 1) {
+    if (wants_help(argc, argv)) {
         puts("usage: protosweep repair FILE.h5\n"
              "Make a results file left by a killed writer readable by other programs\n"
              "(h5py, h5dump, protostat): clears its 'open for write' status flag, like\n"
              "`h5clear -s`.  Not needed before resuming: `protosweep run` does it itself.");
-        return wants_help(argc, argv) ? 0 : PS_EINPUT;
+        return 0;
     }
+    if (argc != 1)
+        return usage_error("repair", "%s", "needs exactly one file");
     ps_error e = {0};
     if (ps_results_repair(argv[0], &e)) return report(&e);
     printf("%s: status flag cleared\n", argv[0]);

@@ -36,8 +36,10 @@ expect_error 2 $PROTOSWEEP run data/smoke.cfg -j zero
 expect_error 2 $PROTOSWEEP run data/smoke.cfg --shard 3/3
 expect_error 2 $PROTOSWEEP run /nonexistent.cfg
 expect_error 2 $PROTOSWEEP frobnicate
+expect_error 2 $PROTOSWEEP compare "$T/good.h5"
+expect_error 2 $PROTOSWEEP repair
 # the results file is untouched, bit for bit and as data
 cmp -s "$T/good.h5" "$T/before.h5" || fail "a refused run modified the existing results file"
 $PROTOSWEEP compare "$T/good.h5" "$T/before.h5" >/dev/null || fail "results changed"
 $PROTOSWEEP run data/smoke.cfg -o "$T/good.h5" --quiet || fail "resume of the intact file"
-ok "19 kinds of bad input refused with one line and exit 2; results file intact"
+ok "$NEXPECT kinds of bad input refused with one line and exit 2; results file intact"
