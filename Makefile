@@ -106,7 +106,7 @@ reproduce:
 	sh scripts/deps.sh build run
 	$(MAKE) all
 	@mkdir -p results
-	$(BINDIR)/protosweep run data/paper.cfg -o results/paper.h5
+	$(BINDIR)/protosweep run -o results/paper.h5    # the embedded default: the paper's grid
 	$(BINDIR)/protosweep run data/tau_sweep.cfg -o results/tau_sweep.h5
 	$(BINDIR)/protostat report results/paper.h5 results/tau_sweep.h5 -o results/report
 
