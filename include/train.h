@@ -12,6 +12,7 @@
 #define PS_TRAIN_H
 #include <stdint.h>
 #include "assign.h"
+#include "loss.h"
 
 enum { PS_RUN_OK = 0, PS_RUN_DIVERGED = 1 };
 
@@ -47,6 +48,11 @@ void ps_workspace_free(ps_workspace *ws);
  * or -1 when hp->N exceeds the workspace. */
 int ps_train_run(ps_workspace *ws, const ps_hparams *hp, const double *x, const double *y,
                  const double *theta0, double *theta, ps_metrics *m);
+
+/* Model forward and prototypes at theta into ws; returns the loss context over
+ * them (shared by the training step and the final metrics). */
+ps_loss_ctx ps_train_forward(ps_workspace *ws, const ps_hparams *hp, const double *x,
+                             const double *y, const double *theta);
 
 /* Total loss and gradient at theta (no projection): the function the trainer
  * descends, exposed for the gradient tests.  val: the four unweighted terms. */

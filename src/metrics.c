@@ -1,7 +1,6 @@
 /* metrics.c — E, rho, prototype placement and final losses; see include/metrics.h. */
 #include "metrics.h"
 #include "loss.h"
-#include "model.h"
 #include <math.h>
 
 /* Nearest prototype of x_i by |x_i - p_j|, ties to the lowest j. */
@@ -74,11 +73,7 @@ void ps_metrics_compute(ps_workspace *ws, const ps_hparams *hp, const double *x,
     int N = hp->N;
     double coef[PS_NTERMS], val[PS_NTERMS];
     ps_loss_coefs(hp->mask, hp->lambda, coef);
-    ps_model_forward(N, x, theta, ws->z, ws->a, ws->f);
-    ps_model_prototypes(N, theta, ws->p);
-    ps_loss_ctx c = {.N = N, .x = x, .y = y, .a = ws->a, .f = ws->f, .v = theta + 2 * N,
-                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar,
-                     .pair_exp = ws->pair};
+    ps_loss_ctx c = ps_train_forward(ws, hp, x, y, theta);
     m->L = ps_loss_forward(&c, coef, 1, val);
     m->L_fit = val[PS_TERM_FIT];
     m->L_ovl = val[PS_TERM_OVL];

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "grid.h"
+#include "model.h"
 #include "results.h"
 #include "run.h"
 #include "sweep.h"
@@ -210,8 +211,7 @@ static void replay_print(const ps_config *c, const ps_run_spec *s, const ps_runn
 {
     int N = s->N;
     double p[N];
-    for (int j = 0; j < N; j++)
-        p[j] = -r->theta[N + j] / r->theta[j];
+    ps_model_prototypes(N, r->theta, p);
     char mask[4];
     ps_mask_format(s->mask, mask);
     const char *status = m->status == PS_RUN_OK ? "ok" : "diverged";

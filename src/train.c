@@ -53,6 +53,17 @@ void ps_workspace_free(ps_workspace *ws)
     free(ws);
 }
 
+ps_loss_ctx ps_train_forward(ps_workspace *ws, const ps_hparams *hp, const double *x,
+                             const double *y, const double *theta)
+{
+    int N = hp->N;
+    ps_model_forward(N, x, theta, ws->z, ws->a, ws->f);
+    ps_model_prototypes(N, theta, ws->p);
+    ps_loss_ctx c = {.N = N, .x = x, .y = y, .a = ws->a, .f = ws->f, .v = theta + 2 * N,
+                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar, .pair_exp = ws->pair};
+    return c;
+}
+
 double ps_train_loss_grad(ps_workspace *ws, const ps_hparams *hp, const double *x,
                           const double *y, const double *theta, double *grad,
                           double val[4])
@@ -60,11 +71,7 @@ double ps_train_loss_grad(ps_workspace *ws, const ps_hparams *hp, const double *
     int N = hp->N;
     double coef[PS_NTERMS];
     ps_loss_coefs(hp->mask, hp->lambda, coef);
-    ps_model_forward(N, x, theta, ws->z, ws->a, ws->f);
-    ps_model_prototypes(N, theta, ws->p);
-    ps_loss_ctx c = {.N = N, .x = x, .y = y, .a = ws->a, .f = ws->f, .v = theta + 2 * N,
-                     .p = ws->p, .tau = hp->tau, .jstar = ws->jstar,
-                     .pair_exp = ws->pair};
+    ps_loss_ctx c = ps_train_forward(ws, hp, x, y, theta);
     double L = ps_loss_forward(&c, coef, 0, val);
     ps_loss_grad g = {.dA = ws->dA, .gv = ws->gv, .gp = ws->gp};
     ps_loss_backward(&c, coef, &g);
